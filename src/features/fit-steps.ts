@@ -8,6 +8,7 @@ import { binCount, binLabels, learnEdges } from "./bins.js";
 import type { FittedBinary, FittedBinned, FittedNumeric } from "./fitted.js";
 import { binIndex } from "./kernel.js";
 import {
+  medianPresent,
   medianSorted,
   meanPresent,
   modeSorted,
@@ -25,18 +26,18 @@ export function fitNumeric(
   options: NumericFeatures,
 ): FittedNumeric {
   const n = values.length;
-  const present = sortedPresent(values);
-  const missing = n - present.length;
+  let missing = 0;
+  for (let i = 0; i < n; i++) if (values[i] !== values[i]) missing++;
   let fill: number;
   switch (options.impute) {
     case "mean":
       fill = meanPresent(values);
       break;
     case "median":
-      fill = medianSorted(present);
+      fill = medianPresent(values);
       break;
     case "most_frequent":
-      fill = modeSorted(present);
+      fill = modeSorted(sortedPresent(values));
       break;
     case "constant":
       fill = options.fill_value;
@@ -45,27 +46,33 @@ export function fitNumeric(
   if (!Number.isFinite(fill)) fill = options.fill_value;
 
   // Scalers are fitted on the imputed column, as in an imputer → scaler pipeline.
-  const imputed = Float64Array.from(values, (v) => (v !== v ? fill : v));
+  const imputed = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    imputed[i] = v !== v ? fill : v;
+  }
   let center = 0;
   let scale = 1;
   if (n > 0)
     switch (options.scale) {
       case "standard": {
         center = meanPresent(imputed);
-        const constant = imputed.every((v) => v === imputed[0]);
+        const first = imputed[0]!;
+        let constant = true;
+        for (let i = 1; i < n && constant; i++) constant = imputed[i] === first;
         const std = populationStd(imputed, center);
         scale = constant || !(std > 0) ? 1 : std;
         break;
       }
       case "minmax": {
-        const sorted = imputed.slice().sort();
+        const sorted = imputed.sort();
         center = sorted[0]!;
         const range = sorted[n - 1]! - center;
         scale = range > 0 && Number.isFinite(range) ? range : 1;
         break;
       }
       case "robust": {
-        const sorted = imputed.slice().sort();
+        const sorted = imputed.sort();
         center = medianSorted(sorted);
         const iqr = quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25);
         scale = iqr > 0 && Number.isFinite(iqr) ? iqr : 1;

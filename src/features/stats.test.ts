@@ -3,6 +3,7 @@ import { Random } from "../data/random.js";
 import { binIndex } from "./kernel.js";
 import {
   meanPresent,
+  medianPresent,
   medianSorted,
   modeSorted,
   populationStd,
@@ -52,6 +53,26 @@ describe("column statistics", () => {
     expect(medianSorted(s)).toBe(3);
     expect(modeSorted(Float64Array.from([1, 2, 2, 3, 3]))).toBe(2);
     expect(modeSorted(new Float64Array(0))).toBeNaN();
+  });
+
+  it("selects the median a full sort gives, the sign of a zero included, without sorting", () => {
+    const rng = new Random(7);
+    const pool = [0, -0, 1, -1, 2.5, Infinity, -Infinity, NaN];
+    for (let k = 0; k < 2000; k++) {
+      const n = rng.int(k < 1000 ? 12 : 400);
+      const fewValues = k % 3 === 0;
+      const values = Float64Array.from({ length: n }, () =>
+        fewValues ? pool[rng.int(pool.length)]! : rng.next() < 0.1 ? NaN : Math.round(rng.normal() * 20) / 4,
+      );
+      const expected = medianSorted(sortedPresent(values));
+      const got = medianPresent(values);
+      expect(Object.is(got, expected), `[${Array.from(values).join(", ")}]: ${got} vs ${expected}`).toBe(
+        true,
+      );
+    }
+    expect(medianPresent(new Float64Array([NaN, NaN]))).toBeNaN();
+    expect(Object.is(medianPresent(new Float64Array([-0, 0, -0])), -0)).toBe(true);
+    expect(Object.is(medianPresent(new Float64Array([0, -0, 0])), 0)).toBe(true);
   });
 
   it("skips missing values in means and standard deviations", () => {

@@ -77,6 +77,79 @@ export function medianSorted(sorted: Float64Array): number {
   return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * The median of the non-missing values, as {@link medianSorted} of {@link sortedPresent} gives
+ * it (the same number, the same sign of zero), in linear time: a selection, not a sort.
+ */
+export function medianPresent(values: Float64Array): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) n++;
+  if (n === 0) return NaN;
+  const work = new Float64Array(n);
+  for (let i = 0, k = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v === v) work[k++] = v;
+  }
+  const mid = n >> 1;
+  if (n % 2 === 1) return signedAsSorted(values, selectKth(work, mid), mid);
+  const upper = selectKth(work, mid);
+  // After the selection everything below `mid` is ≤ the upper middle value: the lower middle
+  // value is their largest.
+  let lower = work[0]!;
+  for (let i = 1; i < mid; i++) if (work[i]! > lower) lower = work[i]!;
+  return (signedAsSorted(values, lower, mid - 1) + signedAsSorted(values, upper, mid)) / 2;
+}
+
+/**
+ * Rearrange `a` so that `a[k]` is the value a sort would put there, everything before it ≤ and
+ * everything after it ≥ (Hoare's selection with a median-of-three pivot); returns `a[k]`.
+ */
+function selectKth(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const m = (lo + hi) >> 1;
+    // Median of three as the pivot.
+    const x = a[lo]!;
+    const y = a[m]!;
+    const z = a[hi]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k]!;
+}
+
+/**
+ * A selected zero with the sign a sort gives it: a sort puts every −0 before every +0, so the
+ * value at sorted position `k` is −0 exactly when k falls among them.
+ */
+function signedAsSorted(values: Float64Array, v: number, k: number): number {
+  if (v !== 0) return v;
+  let below = 0;
+  let negativeZeros = 0;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    if (x < 0) below++;
+    else if (x === 0 && Object.is(x, -0)) negativeZeros++;
+  }
+  return k < below + negativeZeros ? -0 : 0;
+}
+
 /** The most frequent of sorted values; ties go to the smallest (as SimpleImputer). NaN when empty. */
 export function modeSorted(sorted: Float64Array): number {
   let best = NaN;
