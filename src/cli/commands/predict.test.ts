@@ -1,47 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { CommanderError } from "commander";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promoteVersion } from "../../pipeline/registry.js";
 import { trainChurn, type TrainedChurn } from "../../serve/test-utils/model.js";
 import { openStore } from "../../track/open.js";
-import { buildProgram } from "../main.js";
-import { reportError } from "../output.js";
 import { runCli, type CliResult } from "../test-utils/run-cli.js";
-import { registerPredict } from "./predict.js";
 
-/** Run `sluice …` in-process, with `predict` registered when the program does not have it yet. */
-async function cli(args: readonly string[]): Promise<CliResult> {
-  if (buildProgram().commands.some((c) => c.name() === "predict")) return runCli(args);
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stdout += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stderr += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
-    return true;
-  });
-  let code = 0;
-  try {
-    const program = buildProgram();
-    registerPredict(program, { globals: (c) => c.optsWithGlobals() });
-    await program.parseAsync(["node", "sluice", ...args]);
-  } catch (e) {
-    code =
-      e instanceof CommanderError
-        ? e.exitCode === 0
-          ? 0
-          : 2
-        : reportError(e, { json: args.includes("--json") });
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return { code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T };
-}
+/** Run `sluice …` in-process. */
+const cli = (args: readonly string[]): Promise<CliResult> => runCli(args);
 
 const root = mkdtempSync(join(tmpdir(), "sluice-predict-cli-"));
 let churn: TrainedChurn;

@@ -119,18 +119,14 @@ beforeAll(async () => {
   store = await openStore(undefined, { projectDir: trained.dir });
   await store.transitionStage(NAME, 1, "production", { by: "ci", reason: "test" });
   body = JSON.stringify(sampleRecord(trained.bundle));
-  // The CLI with `serve` registered (whether or not the main program has it yet).
+  // The CLI's entry, run from the sources.
   const src = resolve(import.meta.dirname, "../..");
   entry = join(dirname(trained.dir), "serve-cli.mts");
   const url = (p: string): string => JSON.stringify(pathToFileURL(join(src, p)).href);
   writeFileSync(
     entry,
-    `import { buildProgram } from ${url("cli/main.ts")};
-import { registerServe } from ${url("cli/commands/serve.ts")};
-import { reportError } from ${url("cli/output.ts")};
-const program = buildProgram();
-if (!program.commands.some((c) => c.name() === "serve")) registerServe(program, { globals: (c) => c.optsWithGlobals() });
-try { await program.parseAsync(process.argv); } catch (err) { process.exitCode = reportError(err, { json: false, verbose: false }); }
+    `import { main } from ${url("cli/main.ts")};
+process.exitCode = await main(process.argv);
 `,
   );
 }, 120_000);
