@@ -25,13 +25,10 @@ import { runProject } from "../src/pipeline/run.js";
 import { loadProject } from "../src/project/project.js";
 import { startServer } from "../src/serve/server.js";
 import { openStore } from "../src/track/open.js";
+import { intOption } from "./lib/cli.js";
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? fallback : Number(process.argv[i + 1]);
-}
-const ROWS = option("rows", 5000);
-const REQUESTS = option("requests", 2000);
+const ROWS = intOption("rows", 5000);
+const REQUESTS = intOption("requests", 2000);
 const keep = process.argv.includes("--keep");
 
 const dir = mkdtempSync(join(tmpdir(), "sluice-drift-loop-"));

@@ -41,6 +41,7 @@ import {
   type PreparedSplit,
 } from "../src/models/linear/test-utils/real-data.js";
 import { ModelParams } from "../src/project/schema.js";
+import { intOption, median } from "./lib/cli.js";
 
 const PYTHON = "/usr/bin/python3";
 const TREES = 100;
@@ -59,23 +60,6 @@ interface Measure {
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = dirname(benchDir);
-
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) {
-    console.error(`--${name} must be a positive integer, got ${process.argv[i + 1]}`);
-    process.exit(2);
-  }
-  return v;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function score(
   split: PreparedSplit,
@@ -219,9 +203,9 @@ function fmtScore(task: string, v: number): string {
 }
 
 async function main(): Promise<void> {
-  const rows = option("rows", 100_000);
-  const reps = option("reps", 3);
-  const mlMaxRows = option("ml-max-rows", 10_000);
+  const rows = intOption("rows", 100_000);
+  const reps = intOption("reps", 3);
+  const mlMaxRows = intOption("ml-max-rows", 10_000);
   const dir = mkdtempSync(join(tmpdir(), "sluice-bench-forest-"));
   const compiled = process.argv.includes("--tsx") ? undefined : compile(dir);
   // Our children: the compiled benchmark, or the sources through tsx.

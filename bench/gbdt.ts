@@ -51,6 +51,7 @@ import { histogramAllRows, histogramColumn, HIST_STRIDE } from "../src/models/ke
 import { rocAuc } from "../src/models/linear/test-utils/real-data.js";
 import { parseProjectConfig } from "../src/project/config.js";
 import { ModelParams, type GradientBoostingParams } from "../src/project/schema.js";
+import { intOption, median } from "./lib/cli.js";
 
 const PYTHON = "/usr/bin/python3";
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -208,17 +209,6 @@ async function child(args: string[]): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // The benchmark.
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? fallback : Number(process.argv[i + 1]);
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 function load(): string {
   return loadavg()[0]!.toFixed(2);
 }
@@ -353,8 +343,8 @@ function kernelComparison(X: FeatureMatrix): string {
 }
 
 async function main(): Promise<void> {
-  const rows = option("rows", 100_000);
-  const reps = option("reps", rows >= 1_000_000 ? 1 : 3);
+  const rows = intOption("rows", 100_000);
+  const reps = intOption("reps", rows >= 1_000_000 ? 1 : 3);
   const dir = mkdtempSync(join(tmpdir(), "sluice-bench-gbdt-"));
   const date = new Date().toISOString().slice(0, 10);
   const md: string[] = [];

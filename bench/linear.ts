@@ -34,6 +34,7 @@ import {
   type PreparedSplit,
 } from "../src/models/linear/test-utils/real-data.js";
 import { ModelParams } from "../src/project/schema.js";
+import { intOption, median } from "./lib/cli.js";
 
 const PYTHON = "/usr/bin/python3";
 const AUC_TOLERANCE = 0.002;
@@ -59,23 +60,6 @@ type MlLogisticRegressionClass = new (options: {
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = dirname(benchDir);
-
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) {
-    console.error(`--${name} must be a positive integer, got ${process.argv[i + 1]}`);
-    process.exit(2);
-  }
-  return v;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 /** Rows with a trailing 1 (the intercept's column), as an ml-matrix Matrix. */
 function withOnes(X: PreparedSplit["train"]["X"]): Matrix {
@@ -153,10 +137,10 @@ async function generatedChurn(dir: string, rows: number): Promise<PreparedSplit>
 }
 
 async function main(): Promise<void> {
-  const rows = option("rows", 100_000);
-  const reps = option("reps", 3);
-  const mlSteps = option("ml-steps", 2000);
-  const mlMaxRows = option("ml-max-rows", 10_000);
+  const rows = intOption("rows", 100_000);
+  const reps = intOption("reps", 3);
+  const mlSteps = intOption("ml-steps", 2000);
+  const mlMaxRows = intOption("ml-max-rows", 10_000);
   const dir = mkdtempSync(join(tmpdir(), "sluice-bench-linear-"));
   const self = fileURLToPath(import.meta.url);
   const haveSklearn = spawnSync(PYTHON, ["-c", "import sklearn"], { encoding: "utf8" }).status === 0;
@@ -246,5 +230,10 @@ async function main(): Promise<void> {
 
 const at = process.argv.indexOf("--child");
 if (at >= 0)
-  await child(process.argv[at + 1]!, process.argv[at + 2]!, process.argv[at + 3]!, option("ml-steps", 2000));
+  await child(
+    process.argv[at + 1]!,
+    process.argv[at + 2]!,
+    process.argv[at + 3]!,
+    intOption("ml-steps", 2000),
+  );
 else await main();

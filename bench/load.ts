@@ -13,6 +13,7 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateCsv, GENERATED_COLUMNS } from "./lib/generate-csv.js";
+import { intOption, median } from "./lib/cli.js";
 
 const TARGET_SECONDS = 3;
 const TARGET_RSS_MB = 1024;
@@ -24,23 +25,6 @@ interface Measure {
   maxRssMB: number;
   rows: number;
   columns: number;
-}
-
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) {
-    console.error(`--${name} must be a positive integer, got ${process.argv[i + 1]}`);
-    process.exit(2);
-  }
-  return v;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function run(command: string, args: readonly string[], cwd: string): Measure {
@@ -66,8 +50,8 @@ function summarize(label: string, ms: readonly Measure[]): { seconds: number; cp
 }
 
 function main(): void {
-  const rows = option("rows", 1_000_000);
-  const reps = option("reps", 3);
+  const rows = intOption("rows", 1_000_000);
+  const reps = intOption("reps", 3);
   const benchDir = dirname(fileURLToPath(import.meta.url));
   const repoRoot = dirname(benchDir);
   const dir = mkdtempSync(join(tmpdir(), "sluice-bench-load-"));

@@ -20,20 +20,10 @@ import { predictFile } from "../src/pipeline/predict-batch.js";
 import { runProject } from "../src/pipeline/run.js";
 import { loadProject } from "../src/project/project.js";
 import { openStore } from "../src/track/index.js";
+import { intOption, median } from "./lib/cli.js";
 
 const TARGET_SECONDS = 10;
 const TRAIN_ROWS = 20_000;
-
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) {
-    console.error(`--${name} must be a positive integer, got ${process.argv[i + 1]}`);
-    process.exit(2);
-  }
-  return v;
-}
 
 /** Child mode: score `input` with `model` into `output`, print the measures as JSON. */
 async function child(model: string, input: string, output: string, worker: boolean): Promise<void> {
@@ -56,20 +46,14 @@ interface Measure {
   load: string;
 }
 
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 const load = () =>
   loadavg()
     .map((x) => x.toFixed(2))
     .join(" ");
 
 async function main(): Promise<void> {
-  const rows = option("rows", 1_000_000);
-  const runs = option("runs", 3);
+  const rows = intOption("rows", 1_000_000);
+  const runs = intOption("runs", 3);
   const worker = process.argv.includes("--worker");
   const dir = mkdtempSync(join(tmpdir(), "sluice-bench-predict-"));
   try {

@@ -32,6 +32,7 @@ import { fileURLToPath } from "node:url";
 import { initProject } from "../src/pipeline/init.js";
 import { runProject } from "../src/pipeline/run.js";
 import { loadProject } from "../src/project/project.js";
+import { median } from "./lib/cli.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -75,12 +76,6 @@ function parseWrk(text: string): WrkResult {
     .join(" ")
     .trim();
   return { rps, p50: pct("50"), p99: pct("99"), errors };
-}
-
-function median(values: number[]): number {
-  const v = [...values].sort((a, b) => a - b);
-  const mid = v.length >> 1;
-  return v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
 }
 
 /** The medians of several runs, each figure taken separately. */

@@ -22,6 +22,7 @@ import { openStore } from "../src/track/open.js";
 import type { Database } from "../src/track/db.js";
 import type { KyselyStore } from "../src/track/store.js";
 import type { SearchRunsInput, Store } from "../src/track/types.js";
+import { intOption, median } from "./lib/cli.js";
 
 const TARGET_MS = 200;
 const BATCH = 1000;
@@ -30,23 +31,6 @@ const KINDS = ["gradient_boosting", "random_forest", "logistic_regression", "rid
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i < 0 ? undefined : process.argv[i + 1];
-}
-
-function intOption(name: string, fallback: number): number {
-  const raw = option(name);
-  if (raw === undefined) return fallback;
-  const v = Number(raw);
-  if (!Number.isInteger(v) || v < 1) {
-    console.error(`--${name} must be a positive integer, got ${raw}`);
-    process.exit(2);
-  }
-  return v;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 async function fill(store: Store, runs: number): Promise<void> {
