@@ -10,7 +10,7 @@
  * scored with one `predictProba` call; each output line is the input line's bytes plus the
  * prediction fields (predict-output.ts). Rows the columnar checks cannot pass go through the
  * exact per-record check of the server (predict-record.ts). The output is byte for byte what
- * the per-record scorer writes (predict-reference.ts, kept for the tests that show it).
+ * the per-record scorer writes (test-utils/predict-reference.ts, kept for the tests that show it).
  */
 import { statSync } from "node:fs";
 import { resolve } from "node:path";

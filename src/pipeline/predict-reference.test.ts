@@ -6,7 +6,7 @@ import { Random } from "../data/random.js";
 import { SluiceError } from "../errors.js";
 import { trainExample, type TrainedChurn } from "../serve/test-utils/model.js";
 import { predictFile } from "./predict-batch.js";
-import { predictFileReference } from "./predict-reference.js";
+import { predictFileReference } from "./test-utils/predict-reference.js";
 
 const root = mkdtempSync(join(tmpdir(), "sluice-predict-ref-"));
 let churn: TrainedChurn;

@@ -7,16 +7,16 @@
 import { createReadStream, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse } from "csv-parse";
-import { formatCsvField } from "../data/csv-write.js";
-import { SluiceError } from "../errors.js";
-import { featureMatrix } from "../features/matrix.js";
-import { outputNames, transformRecord } from "../features/transform.js";
-import { checkRequestRecord, requestSchema, type RequestSchema } from "../serve/validate-request.js";
-import { converterKind, converterOf } from "./predict-record.js";
-import type { Store } from "../track/types.js";
-import { AtomicFileWriter } from "../util/fs.js";
-import { silentProgress, type Progress } from "../util/progress.js";
-import { loadBundle, type ModelBundle } from "./bundle.js";
+import { formatCsvField } from "../../data/csv-write.js";
+import { SluiceError } from "../../errors.js";
+import { featureMatrix } from "../../features/matrix.js";
+import { outputNames, transformRecord } from "../../features/transform.js";
+import { checkRequestRecord, requestSchema, type RequestSchema } from "../../serve/validate-request.js";
+import { converterKind, converterOf } from "../predict-record.js";
+import type { Store } from "../../track/types.js";
+import { AtomicFileWriter } from "../../util/fs.js";
+import { silentProgress, type Progress } from "../../util/progress.js";
+import { loadBundle, type ModelBundle } from "../bundle.js";
 
 interface ReferenceOptions {
   /** `models:/NAME@production`, `models:/NAME/3`, a model.json path or its folder. */
