@@ -61,6 +61,7 @@ describe("LocalArtifactStore", () => {
     await expectSluiceError(store.put("run", "x.txt", "x"), "E_ARTIFACT", join(root, "blocker"));
   });
 
+  // root writes through any permission bits, so as root this case cannot fail: skipped there.
   it.skipIf(process.getuid?.() === 0)(
     "reports a folder without write permission as E_ARTIFACT with the fix",
     async () => {
