@@ -21,7 +21,7 @@
  * Targets: fit time ≤ 1.0 × scikit-learn's; ≥ 20 × faster than ml-random-forest.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, createWriteStream, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,6 +42,7 @@ import {
 } from "../src/models/linear/test-utils/real-data.js";
 import { ModelParams } from "../src/project/schema.js";
 import { intOption, median } from "./lib/cli.js";
+import { compileBenchmark } from "./lib/compile.js";
 
 const PYTHON = "/usr/bin/python3";
 const TREES = 100;
@@ -143,38 +144,6 @@ function run(command: string, args: readonly string[]): Measure {
   return { ...(JSON.parse(line) as Measure), load };
 }
 
-/** Modules started as threads: not imported, so tsc must be named them. */
-const THREAD_MODULES = ["src/models/forest/worker.ts", "src/models/gbdt/histogram-worker.ts"];
-
-/**
- * Compile this benchmark and everything it imports to JavaScript under `dir` (no type check:
- * `npm run typecheck` does that), with the package's node_modules and package.json beside it.
- *
- * @returns the folder holding bench/ and src/
- */
-function compile(dir: string): string {
-  const out = join(dir, "build");
-  const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
-  const files = [fileURLToPath(import.meta.url), ...THREAD_MODULES.map((m) => join(repoRoot, m))];
-  const r = spawnSync(
-    process.execPath,
-    [
-      tsc,
-      "--ignoreConfig",
-      ...files,
-      ...["--outDir", out, "--rootDir", repoRoot, "--module", "nodenext", "--moduleResolution", "nodenext"],
-      ...["--target", "es2022", "--lib", "es2023", "--types", "node", "--skipLibCheck", "--esModuleInterop"],
-      ...["--resolveJsonModule", "--noCheck"],
-    ],
-    { cwd: repoRoot, encoding: "utf8" },
-  );
-  if (r.status !== 0)
-    throw new Error(`compiling the benchmark failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
-  symlinkSync(join(repoRoot, "node_modules"), join(out, "node_modules"));
-  copyFileSync(join(repoRoot, "package.json"), join(out, "package.json"));
-  return out;
-}
-
 function sklearnAvailable(): boolean {
   return spawnSync(PYTHON, ["-c", "import sklearn"], { encoding: "utf8" }).status === 0;
 }
@@ -207,7 +176,9 @@ async function main(): Promise<void> {
   const reps = intOption("reps", 3);
   const mlMaxRows = intOption("ml-max-rows", 10_000);
   const dir = mkdtempSync(join(tmpdir(), "sluice-bench-forest-"));
-  const compiled = process.argv.includes("--tsx") ? undefined : compile(dir);
+  const compiled = process.argv.includes("--tsx")
+    ? undefined
+    : compileBenchmark(fileURLToPath(import.meta.url), dir);
   // Our children: the compiled benchmark, or the sources through tsx.
   const child =
     compiled === undefined

@@ -25,16 +25,7 @@
  * ratios measured in the same run.
  */
 import { spawnSync } from "node:child_process";
-import {
-  copyFileSync,
-  createWriteStream,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -52,6 +43,7 @@ import { rocAuc } from "../src/models/linear/test-utils/real-data.js";
 import { parseProjectConfig } from "../src/project/config.js";
 import { ModelParams, type GradientBoostingParams } from "../src/project/schema.js";
 import { intOption, median } from "./lib/cli.js";
+import { compileBenchmark } from "./lib/compile.js";
 
 const PYTHON = "/usr/bin/python3";
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -224,45 +216,13 @@ function run(command: string, args: readonly string[]): Measure {
   return JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as Measure;
 }
 
-/** The compiled benchmark (see {@link compile}), or undefined to run the sources through tsx. */
+/** The compiled benchmark (see {@link compileBenchmark}), or undefined to run the sources through tsx. */
 let compiled: string | undefined;
 
 function ours(...args: string[]): Measure {
   if (compiled === undefined)
     return run(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child", ...args]);
   return run(process.execPath, [join(compiled, "bench", "gbdt.js"), "--child", ...args]);
-}
-
-/** Modules started as threads: not imported, so tsc must be named them. */
-const THREAD_MODULES = ["src/models/gbdt/histogram-worker.ts", "src/models/forest/worker.ts"];
-
-/**
- * Compile this benchmark and everything it imports to JavaScript under `dir` (no type check:
- * `npm run typecheck` does that), with the package's node_modules and package.json beside it.
- *
- * @returns the folder holding bench/ and src/
- */
-function compile(dir: string): string {
-  const out = join(dir, "build");
-  const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
-  const files = [fileURLToPath(import.meta.url), ...THREAD_MODULES.map((m) => join(repoRoot, m))];
-  const r = spawnSync(
-    process.execPath,
-    [
-      tsc,
-      "--ignoreConfig",
-      ...files,
-      ...["--outDir", out, "--rootDir", repoRoot, "--module", "nodenext", "--moduleResolution", "nodenext"],
-      ...["--target", "es2022", "--lib", "es2023", "--types", "node", "--skipLibCheck", "--esModuleInterop"],
-      ...["--resolveJsonModule", "--noCheck"],
-    ],
-    { cwd: repoRoot, encoding: "utf8" },
-  );
-  if (r.status !== 0)
-    throw new Error(`compiling the benchmark failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
-  symlinkSync(join(repoRoot, "node_modules"), join(out, "node_modules"));
-  copyFileSync(join(repoRoot, "package.json"), join(out, "package.json"));
-  return out;
 }
 
 function peer(...args: string[]): Measure {
@@ -353,7 +313,7 @@ async function main(): Promise<void> {
       `${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${load()}`,
     );
     if (!process.argv.includes("--tsx")) {
-      compiled = compile(dir);
+      compiled = compileBenchmark(fileURLToPath(import.meta.url), dir);
       console.log("ours: compiled JavaScript (as the published package runs)");
     } else console.log("ours: TypeScript sources through tsx");
     const csv = join(dir, "churn.csv");
