@@ -21,6 +21,7 @@ import { formatDuration } from "../project/duration.js";
 import type { ServeConfig } from "../project/schema.js";
 import { SLUICE_VERSION } from "../version.js";
 import { answerOne, answerRecords } from "./answer.js";
+import { PrimaryCountedStore } from "./cluster-rate.js";
 import {
   checkKey,
   configResolver,
@@ -71,6 +72,12 @@ export interface RateLimit {
   max: number;
   /** Milliseconds, or text such as "1 minute". */
   timeWindow: number | string;
+  /**
+   * Count in the node:cluster primary, so the workers of one server share the budget (set by
+   * `startServer` in its workers; the primary must answer, see `countForWorker`). Default: count
+   * in this process.
+   */
+  acrossWorkers?: boolean;
 }
 
 /** The routes a rate limit applies to (health, readiness, metrics, docs and admin stay open). */
@@ -93,6 +100,7 @@ async function limitPredictions(app: FastifyInstance, limit: RateLimit): Promise
     global: false,
     max: limit.max,
     timeWindow: limit.timeWindow,
+    ...(limit.acrossWorkers === true ? { store: PrimaryCountedStore } : {}),
     errorResponseBuilder: (_req, ctx) =>
       new HttpError(
         429,

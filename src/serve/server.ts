@@ -5,7 +5,8 @@
  *
  * With `workers > 1` the process becomes a node:cluster primary: it forks the workers (each runs
  * the same program, so each calls `startServer` again and listens on the shared port), restarts
- * a worker that dies while serving, and forwards SIGTERM / SIGINT to them.
+ * a worker that dies while serving, forwards SIGTERM / SIGINT to them, and keeps the rate-limit
+ * counts for all of them (cluster-rate.ts).
  */
 import cluster, { type Worker } from "node:cluster";
 import { existsSync } from "node:fs";
@@ -18,6 +19,7 @@ import { MonitorConfig, type ServeConfig } from "../project/schema.js";
 import type { Store } from "../track/types.js";
 import { parseModelUri } from "../track/uri.js";
 import { buildApp, type ApiKeys } from "./app.js";
+import { countForWorker, RateCounts } from "./cluster-rate.js";
 import { startDriftGauges } from "./drift-gauges.js";
 import { createModelHolder, type HolderEvent } from "./holder.js";
 import { createServeMetrics } from "./metrics.js";
@@ -239,7 +241,10 @@ async function startOne(
       holder,
       metrics,
       config: { ...given, log_predictions: sink !== undefined && logPredictions },
-      rateLimit: rate === undefined ? false : { max: rate.max, timeWindow: rate.window },
+      rateLimit:
+        rate === undefined
+          ? false
+          : { max: rate.max, timeWindow: rate.window, acrossWorkers: cluster.isWorker },
       apiKeys,
       ...(sink === undefined ? {} : { sink }),
       // Feedback is attached to logged predictions: only where this server logs them.
@@ -349,6 +354,8 @@ function startPrimary(
   const log = options.log ?? defaultLog;
   const live = new Set<Worker>();
   const restarts: number[] = [];
+  // One rate-limit budget for the server: the workers ask here (a restarted worker keeps it).
+  const counts = new RateCounts();
   let stopping = false;
   let url: string | undefined;
 
@@ -373,6 +380,7 @@ function startPrimary(
       const worker = cluster.fork();
       let listening = false;
       live.add(worker);
+      countForWorker(worker, counts);
       worker.on("message", (m: unknown) => {
         if (!isListening(m) || listening) return;
         listening = true;

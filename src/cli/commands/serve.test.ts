@@ -205,6 +205,17 @@ describe("sluice serve", () => {
     expect(await s.exit).toMatchObject({ code: 0 });
   }, 60_000);
 
+  it("gives a client one --rate-limit budget across --workers 2, not one per worker", async () => {
+    const s = await serve([trained.dir, "--port", "0", "--workers", "2", "--rate-limit", "4/1m"]);
+    const answers: Answer[] = [];
+    // Each request on its own connection: the primary hands connections to the workers in turn.
+    for (let i = 0; i < 10; i++) answers.push(await predict(s.url));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 429, 429, 429, 429, 429, 429]);
+    expect(new Set(answers.map((a) => a.pid)).size).toBe(2);
+    s.child.kill("SIGTERM");
+    expect(await s.exit).toMatchObject({ code: 0, signal: null });
+  }, 90_000);
+
   it("refuses a --rate-limit it cannot read, naming it", async () => {
     await expect(serve([trained.dir, "--port", "0", "--rate-limit", "lots"])).rejects.toThrow(
       /--rate-limit expects N\/WINDOW such as 100\/1m or 20\/s .*got "lots"/,
