@@ -139,6 +139,66 @@ describe("the logistic loss", () => {
       }
     }
   });
+
+  it("gives the value and gradient of a naive row-by-row loop, with zero coefficients and p not a multiple of 4", () => {
+    for (const [K, p, fitIntercept] of [
+      [2, 7, true],
+      [2, 4, false],
+      [3, 9, true],
+      [4, 1, true],
+    ] as const) {
+      const rng = new Random(10 * K + p);
+      const n = 57;
+      const data = Float64Array.from({ length: n * p }, () => rng.normal() * 3);
+      const X = featureMatrix(
+        n,
+        Array.from({ length: p }, (_, j) => `f${j}`),
+        data,
+      );
+      const y = Int32Array.from({ length: n }, () => rng.int(K));
+      const w = Float64Array.from({ length: n }, () => rng.next() + 0.5);
+      const sw = w.reduce((a, b) => a + b, 0);
+      for (let i = 0; i < n; i++) w[i] = w[i]! / sw;
+      const l2 = 0.05;
+      const loss = new LogisticLoss(X, y, w, K, fitIntercept, l2);
+      const nOut = loss.nOut;
+      const x = Float64Array.from({ length: loss.dim }, (_, i) => (i % 3 === 1 ? 0 : rng.normal()));
+      const g = new Float64Array(loss.dim);
+      const f = loss.value(x, g);
+
+      // Naive: one row at a time, the margins as plain sums, the softmax / sigmoid directly.
+      const expectedG = new Float64Array(loss.dim);
+      let expectedF = 0;
+      for (let i = 0; i < n; i++) {
+        const z = Array.from({ length: nOut }, (_, k) => {
+          let s = fitIntercept ? x[nOut * p + k]! : 0;
+          for (let j = 0; j < p; j++) s += data[j * n + i]! * x[k * p + j]!;
+          return s;
+        });
+        const probs =
+          nOut === 1
+            ? [1 / (1 + Math.exp(-z[0]!))]
+            : z.map((v) => Math.exp(v) / z.reduce((a, u) => a + Math.exp(u), 0));
+        const target = nOut === 1 ? [y[i] === 1 ? 1 : 0] : probs.map((_, k) => (k === y[i] ? 1 : 0));
+        expectedF -=
+          nOut === 1
+            ? w[i]! * (target[0]! * Math.log(probs[0]!) + (1 - target[0]!) * Math.log(1 - probs[0]!))
+            : w[i]! * Math.log(probs[y[i]!]!);
+        for (let k = 0; k < nOut; k++) {
+          const r = w[i]! * (probs[k]! - target[k]!);
+          for (let j = 0; j < p; j++) expectedG[k * p + j] = expectedG[k * p + j]! + data[j * n + i]! * r;
+          if (fitIntercept) expectedG[nOut * p + k] = expectedG[nOut * p + k]! + r;
+        }
+      }
+      for (let c = 0; c < nOut * p; c++) {
+        expectedF += 0.5 * l2 * x[c]! ** 2;
+        expectedG[c] = expectedG[c]! + l2 * x[c]!;
+      }
+      expect(f, `K=${K} p=${p}`).toBeCloseTo(expectedF, 10);
+      for (let c = 0; c < loss.dim; c++)
+        expect(g[c]!, `K=${K} p=${p} gradient ${c}`).toBeCloseTo(expectedG[c]!, 10);
+    }
+  });
 });
 
 describe("logistic regression models", () => {
