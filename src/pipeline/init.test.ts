@@ -93,6 +93,28 @@ describe("initProject: cross-validation the data allows", () => {
   });
 });
 
+describe("initProject: default candidates", () => {
+  const forestOf = (dir: string): Record<string, unknown> | undefined =>
+    parseProjectConfig(readFileSync(join(dir, "sluice.yaml"), "utf8")).models.find(
+      (m) => m.kind === "random_forest",
+    )?.params;
+
+  it("gives a classifier's forest leaves of at least 5 rows, and a regressor's full-depth trees", async () => {
+    const clf = join(root, "clf-defaults");
+    await initProject({ dir: clf, data: classCsv("clf-defaults", {}), target: "label" });
+    expect(forestOf(clf)).toMatchObject({ trees: 100, min_samples_leaf: 5 });
+    const path = join(root, "reg-defaults.csv");
+    writeFileSync(
+      path,
+      ["x,y", ...Array.from({ length: 60 }, (_, i) => `${i},${(i * 1.7 + (i % 5)).toFixed(2)}`)].join("\n") +
+        "\n",
+    );
+    const reg = join(root, "reg-defaults");
+    await initProject({ dir: reg, data: path, target: "y", task: "regression" });
+    expect(forestOf(reg)).toMatchObject({ trees: 100, min_samples_leaf: 1 });
+  });
+});
+
 describe("initProject on California housing (needs ../shared/data)", () => {
   it.skipIf(!existsSync(HOUSING))(
     "classifies ocean_proximity, whose class ISLAND has 5 rows, with 4 folds that sluice run can make",
