@@ -103,7 +103,8 @@ API keys: SLUICE_API_KEYS="admin:KEY1,KEY2;predict:KEY3" (a plain list means adm
 Admin keys open /admin/*; predict keys, when set, are needed for predictions.
 Rate limit (--rate-limit or serve.rate_limit: { max, window }): counted per client address over
 /predict, /v2/models/NAME/infer and /feedback together; beyond it 429 with retry-after.
-/health, /ready, /metrics, /docs and /admin/* are not limited.
+/health, /ready, /metrics, /docs and /admin/* are not limited. Under --workers N the
+processes share one budget (the primary process counts).
 SIGTERM or Ctrl+C: stop accepting, finish requests in flight, flush the prediction log, exit 0.
 
 Examples:
