@@ -202,24 +202,29 @@ function rejectLine(
   return `${line},${row},${formatCsvField(reason)}\n`;
 }
 
+/** The files and chunk size of a batch-scoring call, resolved and checked. */
+export interface ScoringFiles {
+  input: string;
+  output: string;
+  rejectsPath: string;
+  chunkRows: number;
+  /** The input's size in bytes (for progress). */
+  size: number;
+}
+
 /**
- * Score a CSV file with a model and write the scored rows and the rejected rows.
+ * Resolve and check the files of a {@link predictFile} call before anything is loaded or
+ * written: a whole chunk size, three different paths, an input that exists.
  *
- * @throws SluiceError E_FILE_NOT_FOUND, E_COLUMN_NOT_FOUND (a model input missing from the
- *   header), E_DATA_UNREADABLE (broken CSV), E_WRITE; the outputs are left untouched on error.
- * @example
- * const r = await predictFile({ model: "models:/churn_predictor@production", store, input: "new.csv", output: "scored.csv" });
- * r.scored + r.rejected === r.rows; // always
+ * @throws SluiceError E_USAGE (chunk size, paths that coincide), E_FILE_NOT_FOUND (input)
  */
-export async function predictFile(options: PredictFileOptions): Promise<PredictFileResult> {
-  const started = performance.now();
+export function scoringFiles(
+  options: Pick<PredictFileOptions, "input" | "output" | "rejects" | "chunkRows">,
+): ScoringFiles {
   const input = resolve(options.input);
   const output = resolve(options.output);
   const rejectsPath = resolve(options.rejects ?? `${options.output}.rejects.csv`);
   const chunkRows = options.chunkRows ?? 8192;
-  const delimiter = options.delimiter ?? ",";
-  // A bad delimiter is a usage error, found before anything is loaded or written.
-  new CsvTokenizer({ delimiter });
   if (!Number.isInteger(chunkRows) || chunkRows < 1)
     throw new SluiceError("E_USAGE", `chunkRows must be an integer ≥ 1, got ${String(chunkRows)}`);
   if (rejectsPath === output || input === output || input === rejectsPath)
@@ -240,6 +245,24 @@ export async function predictFile(options: PredictFileOptions): Promise<PredictF
       hint: "check the --input path",
     });
   }
+  return { input, output, rejectsPath, chunkRows, size };
+}
+
+/**
+ * Score a CSV file with a model and write the scored rows and the rejected rows.
+ *
+ * @throws SluiceError E_FILE_NOT_FOUND, E_COLUMN_NOT_FOUND (a model input missing from the
+ *   header), E_DATA_UNREADABLE (broken CSV), E_WRITE; the outputs are left untouched on error.
+ * @example
+ * const r = await predictFile({ model: "models:/churn_predictor@production", store, input: "new.csv", output: "scored.csv" });
+ * r.scored + r.rejected === r.rows; // always
+ */
+export async function predictFile(options: PredictFileOptions): Promise<PredictFileResult> {
+  const started = performance.now();
+  const delimiter = options.delimiter ?? ",";
+  // A bad delimiter is a usage error, found before anything is loaded or written.
+  new CsvTokenizer({ delimiter });
+  const { input, output, rejectsPath, chunkRows, size } = scoringFiles(options);
 
   const bundle = await loadBundle(options.model, options.store);
   const schema = requestSchema(bundle);

@@ -4,8 +4,7 @@
  * can show that the fast path writes the same bytes for the same input, file after file, the
  * way a naive kernel is kept beside a fast one. Not used outside tests.
  */
-import { createReadStream, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
 import { formatCsvField } from "../../data/csv-write.js";
 import { SluiceError } from "../../errors.js";
@@ -17,6 +16,7 @@ import type { Store } from "../../track/types.js";
 import { AtomicFileWriter } from "../../util/fs.js";
 import { silentProgress, type Progress } from "../../util/progress.js";
 import { loadBundle, type ModelBundle } from "../bundle.js";
+import { scoringFiles } from "../predict-batch.js";
 
 interface ReferenceOptions {
   /** `models:/NAME@production`, `models:/NAME/3`, a model.json path or its folder. */
@@ -181,30 +181,8 @@ function checkHeader(header: string[], schema: RequestSchema, input: string): vo
  */
 export async function predictFileReference(options: ReferenceOptions): Promise<ReferenceResult> {
   const started = performance.now();
-  const input = resolve(options.input);
-  const output = resolve(options.output);
-  const rejectsPath = resolve(options.rejects ?? `${options.output}.rejects.csv`);
-  const chunkRows = options.chunkRows ?? 8192;
-  if (!Number.isInteger(chunkRows) || chunkRows < 1)
-    throw new SluiceError("E_USAGE", `chunkRows must be an integer ≥ 1, got ${String(chunkRows)}`);
-  if (rejectsPath === output || input === output || input === rejectsPath)
-    throw new SluiceError(
-      "E_USAGE",
-      `the input, output and rejects files must differ (${input}, ${output}, ${rejectsPath})`,
-      {
-        hint: "choose another --output or --rejects path",
-      },
-    );
-  let size: number;
-  try {
-    size = statSync(input).size;
-  } catch (err) {
-    throw new SluiceError("E_FILE_NOT_FOUND", `input file not found: ${input}`, {
-      cause: err,
-      details: { path: input },
-      hint: "check the --input path",
-    });
-  }
+  // The files are checked as predictFile checks them: the reference is for the scoring.
+  const { input, output, rejectsPath, chunkRows, size } = scoringFiles(options);
 
   const bundle = await loadBundle(options.model, options.store);
   const schema = requestSchema(bundle);
