@@ -20,19 +20,15 @@
  *
  * Targets: fit time ≤ 1.0 × scikit-learn's; ≥ 20 × faster than ml-random-forest.
  */
-import { spawnSync } from "node:child_process";
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { finished } from "node:stream/promises";
 import { RandomForestClassifier, RandomForestRegression } from "ml-random-forest";
-import { generateExampleCsv } from "../src/data/examples/index.js";
 import { RandomForestLearner } from "../src/models/forest/learner.js";
 import {
   HOUSING,
   TELCO,
-  prepareCsv,
   prepareHousing,
   prepareTelco,
   readSplit,
@@ -42,7 +38,9 @@ import {
 } from "../src/models/linear/test-utils/real-data.js";
 import { ModelParams } from "../src/project/schema.js";
 import { intOption, median } from "./lib/cli.js";
+import { pythonHas, runJsonChild } from "./lib/child.js";
 import { compileBenchmark } from "./lib/compile.js";
+import { generatedChurn } from "./lib/example-data.js";
 
 const PYTHON = "/usr/bin/python3";
 const TREES = 100;
@@ -138,33 +136,7 @@ async function child(kind: string, dir: string, name: string): Promise<void> {
 
 function run(command: string, args: readonly string[]): Measure {
   const load = loadavg()[0]!;
-  const r = spawnSync(command, args, { cwd: repoRoot, encoding: "utf8", maxBuffer: 1 << 20 });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (exit ${r.status}):\n${r.stderr}`);
-  const line = r.stdout.trim().split("\n").pop() ?? "";
-  return { ...(JSON.parse(line) as Measure), load };
-}
-
-function sklearnAvailable(): boolean {
-  return spawnSync(PYTHON, ["-c", "import sklearn"], { encoding: "utf8" }).status === 0;
-}
-
-async function generatedChurn(dir: string, rows: number): Promise<PreparedSplit> {
-  const file = join(dir, "churn.csv");
-  const out = createWriteStream(file);
-  for (const chunk of generateExampleCsv("churn", { rows }))
-    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
-  out.end();
-  await finished(out);
-  try {
-    return await prepareCsv(file, {
-      target: "churn",
-      task: "classification",
-      positive: "1",
-      drop: ["customer_id"],
-    });
-  } finally {
-    rmSync(file, { force: true });
-  }
+  return { ...runJsonChild<Measure>(command, args, { cwd: repoRoot }), load };
 }
 
 function fmtScore(task: string, v: number): string {
@@ -184,7 +156,7 @@ async function main(): Promise<void> {
     compiled === undefined
       ? ["--import", "tsx", fileURLToPath(import.meta.url), "--child"]
       : [join(compiled, "bench", "forest.js"), "--child"];
-  const haveSklearn = sklearnAvailable();
+  const haveSklearn = pythonHas(PYTHON, "sklearn");
   console.log(
     `random forest: ${TREES} trees, max_depth ${DEPTH}, ${THREADS} threads; ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)}, Node ${process.version}`,
   );

@@ -25,11 +25,11 @@
  * ratios measured in the same run.
  */
 import { spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { exampleProjectYaml, generateExampleCsv } from "../src/data/examples/index.js";
+import { exampleProjectYaml } from "../src/data/examples/index.js";
 import { readFrame } from "../src/data/read.js";
 import { splitRows } from "../src/data/split.js";
 import { encodeTarget } from "../src/data/target.js";
@@ -43,7 +43,9 @@ import { rocAuc } from "../src/models/linear/test-utils/real-data.js";
 import { parseProjectConfig } from "../src/project/config.js";
 import { ModelParams, type GradientBoostingParams } from "../src/project/schema.js";
 import { intOption, median } from "./lib/cli.js";
+import { pythonHas, runJsonChild } from "./lib/child.js";
 import { compileBenchmark } from "./lib/compile.js";
+import { writeExampleCsv } from "./lib/example-data.js";
 
 const PYTHON = "/usr/bin/python3";
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -206,14 +208,11 @@ function load(): string {
 }
 
 function run(command: string, args: readonly string[]): Measure {
-  const r = spawnSync(command, args, {
+  return runJsonChild<Measure>(command, args, {
     cwd: repoRoot,
-    encoding: "utf8",
     maxBuffer: 1 << 24,
     env: { ...process.env, OMP_NUM_THREADS: "2" },
   });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (exit ${r.status}):\n${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as Measure;
 }
 
 /** The compiled benchmark (see {@link compileBenchmark}), or undefined to run the sources through tsx. */
@@ -317,10 +316,7 @@ async function main(): Promise<void> {
       console.log("ours: compiled JavaScript (as the published package runs)");
     } else console.log("ours: TypeScript sources through tsx");
     const csv = join(dir, "churn.csv");
-    const out = createWriteStream(csv);
-    for (const chunk of generateExampleCsv("churn", { rows }))
-      if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
-    await new Promise<void>((r) => out.end(() => r()));
+    await writeExampleCsv(csv, "churn", { rows });
     const prepared = await prepareChurn(csv);
     writeSplitFiles(dir, "churn", prepared);
     const i32 = (a: Int32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -329,7 +325,7 @@ async function main(): Promise<void> {
     console.log(
       `churn: ${rows.toLocaleString("en-US")} rows → train ${prepared.Xtr.nRows.toLocaleString("en-US")} × ${prepared.Xtr.nCols} features, test ${prepared.Xte.nRows.toLocaleString("en-US")}`,
     );
-    const peers = spawnSync(PYTHON, ["-c", "import xgboost, sklearn"]).status === 0;
+    const peers = pythonHas(PYTHON, "xgboost, sklearn");
     if (!peers) console.log(`${PYTHON} cannot import xgboost and sklearn: peers skipped`);
 
     md.push(

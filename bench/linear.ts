@@ -14,19 +14,15 @@
  *
  * Target: test AUC within 0.002 of scikit-learn's.
  */
-import { spawnSync } from "node:child_process";
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { finished } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { Matrix } from "ml-matrix";
-import { generateExampleCsv } from "../src/data/examples/index.js";
 import { LogisticRegressionLearner } from "../src/models/linear/logistic.js";
 import {
   TELCO,
-  prepareCsv,
   prepareTelco,
   readSplit,
   rocAuc,
@@ -34,7 +30,9 @@ import {
   type PreparedSplit,
 } from "../src/models/linear/test-utils/real-data.js";
 import { ModelParams } from "../src/project/schema.js";
+import { pythonHas, runJsonChild } from "./lib/child.js";
 import { intOption, median } from "./lib/cli.js";
+import { generatedChurn } from "./lib/example-data.js";
 
 const PYTHON = "/usr/bin/python3";
 const AUC_TOLERANCE = 0.002;
@@ -111,29 +109,7 @@ async function child(kind: string, dir: string, name: string, mlSteps: number): 
 
 function run(command: string, args: readonly string[]): Measure {
   const load = loadavg()[0]!;
-  const r = spawnSync(command, args, { cwd: repoRoot, encoding: "utf8", maxBuffer: 1 << 20 });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (exit ${r.status}):\n${r.stderr}`);
-  const line = r.stdout.trim().split("\n").pop() ?? "";
-  return { ...(JSON.parse(line) as Measure), load };
-}
-
-async function generatedChurn(dir: string, rows: number): Promise<PreparedSplit> {
-  const file = join(dir, "churn.csv");
-  const out = createWriteStream(file);
-  for (const chunk of generateExampleCsv("churn", { rows }))
-    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
-  out.end();
-  await finished(out);
-  try {
-    return await prepareCsv(file, {
-      target: "churn",
-      task: "classification",
-      positive: "1",
-      drop: ["customer_id"],
-    });
-  } finally {
-    rmSync(file, { force: true });
-  }
+  return { ...runJsonChild<Measure>(command, args, { cwd: repoRoot }), load };
 }
 
 async function main(): Promise<void> {
@@ -143,7 +119,7 @@ async function main(): Promise<void> {
   const mlMaxRows = intOption("ml-max-rows", 10_000);
   const dir = mkdtempSync(join(tmpdir(), "sluice-bench-linear-"));
   const self = fileURLToPath(import.meta.url);
-  const haveSklearn = spawnSync(PYTHON, ["-c", "import sklearn"], { encoding: "utf8" }).status === 0;
+  const haveSklearn = pythonHas(PYTHON, "sklearn");
   console.log(
     `logistic regression; ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)}, Node ${process.version}`,
   );

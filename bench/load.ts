@@ -7,12 +7,12 @@
  * Each repetition runs in a fresh child process, so the peak RSS is that of one load. The CSV
  * is written to a temporary folder (never inside the repository) and removed afterwards.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateCsv, GENERATED_COLUMNS } from "./lib/generate-csv.js";
+import { pythonHas, runJsonChild } from "./lib/child.js";
 import { intOption, median } from "./lib/cli.js";
 
 const TARGET_SECONDS = 3;
@@ -28,14 +28,7 @@ interface Measure {
 }
 
 function run(command: string, args: readonly string[], cwd: string): Measure {
-  const r = spawnSync(command, args, { cwd, encoding: "utf8", maxBuffer: 1 << 20 });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (exit ${r.status}):\n${r.stderr}`);
-  const line = r.stdout.trim().split("\n").pop() ?? "";
-  return JSON.parse(line) as Measure;
-}
-
-function pandasAvailable(): boolean {
-  return spawnSync(PYTHON, ["-c", "import pandas"], { encoding: "utf8" }).status === 0;
+  return runJsonChild<Measure>(command, args, { cwd });
 }
 
 function summarize(label: string, ms: readonly Measure[]): { seconds: number; cpu: number; rss: number } {
@@ -80,7 +73,7 @@ function main(): void {
     console.log(`target   < ${TARGET_SECONDS} s and < ${TARGET_RSS_MB} MB: ${pass ? "PASS" : "FAIL"}`);
 
     let pandasCells = "| n/a | n/a | n/a |";
-    if (pandasAvailable()) {
+    if (pythonHas(PYTHON, "pandas")) {
       const theirs: Measure[] = [];
       for (let i = 0; i < reps; i++)
         theirs.push(run(PYTHON, [join(benchDir, "lib", "pandas-load.py"), file], repoRoot));

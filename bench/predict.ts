@@ -10,17 +10,18 @@
  * thread. The project and the CSV files are written to a temporary folder and removed afterwards.
  */
 import { spawnSync } from "node:child_process";
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateExampleCsv, writeExample } from "../src/data/examples/index.js";
+import { writeExample } from "../src/data/examples/index.js";
 import { loadBundle } from "../src/pipeline/bundle.js";
 import { predictFile } from "../src/pipeline/predict-batch.js";
 import { runProject } from "../src/pipeline/run.js";
 import { loadProject } from "../src/project/project.js";
 import { openStore } from "../src/track/index.js";
 import { intOption, median } from "./lib/cli.js";
+import { writeExampleCsv } from "./lib/example-data.js";
 
 const TARGET_SECONDS = 10;
 const TRAIN_ROWS = 20_000;
@@ -73,12 +74,7 @@ async function main(): Promise<void> {
 
     const input = join(dir, "score.csv");
     t = performance.now();
-    const stream = createWriteStream(input);
-    for (const chunk of generateExampleCsv("churn", { rows, seed: 7 }))
-      if (!stream.write(chunk)) await new Promise<void>((r) => stream.once("drain", () => r()));
-    await new Promise<void>((resolve, reject) =>
-      stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
-    );
+    await writeExampleCsv(input, "churn", { rows, seed: 7 });
     console.error(
       `wrote ${rows.toLocaleString("en-US")} rows (${(statSync(input).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
     );
