@@ -5,8 +5,8 @@ import { pickCandidates } from "../../pipeline/train.js";
 import { summarizeValidation } from "../../validate/index.js";
 import { CheckFailed, type CliContext } from "../main.js";
 import { print, printJson } from "../output.js";
-import { gateTable, intFlag, mark, progressFor, projectArg, shown } from "./common.js";
-import { candidateList, printTraining } from "./train.js";
+import { gateTable, mark, progressFor, projectArg, shown } from "./common.js";
+import { candidatesOption, printTraining, threadsOption } from "./train.js";
 
 interface RunFlags {
   candidates?: string[];
@@ -78,16 +78,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
       "the main job: validate, fit features, train and choose, evaluate, register and gate a model",
     )
     .argument("[project]", "project folder or sluice.yaml", ".")
-    .option(
-      "--candidates <names>",
-      "train only these candidates (comma-separated names from models:)",
-      candidateList,
-    )
-    .option(
-      "--threads <n>",
-      "worker threads for search trials and folds (default: one per core)",
-      intFlag("--threads"),
-    )
+    .addOption(candidatesOption())
+    .addOption(threadsOption())
     .option(
       "--store <url>",
       "tracking store: postgres://… or a SQLite file (default: sluice.yaml's store:, else .sluice/sluice.db)",

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import pc from "picocolors";
 import { checkFolds } from "../../pipeline/folds.js";
 import { prepareData } from "../../pipeline/prepare.js";
@@ -20,6 +20,22 @@ import { intFlag, progressFor, projectArg, shown } from "./common.js";
 interface TrainFlags {
   candidates?: string[];
   threads?: number;
+}
+
+/** `--candidates a,b`, as `sluice train` and `sluice run` take it. */
+export function candidatesOption(): Option {
+  return new Option(
+    "--candidates <names>",
+    "train only these candidates (comma-separated names from models:)",
+  ).argParser(candidateList);
+}
+
+/** `--threads N`, as `sluice train` and `sluice run` take it. */
+export function threadsOption(): Option {
+  return new Option(
+    "--threads <n>",
+    "worker threads for search trials and folds (default: one per core)",
+  ).argParser(intFlag("--threads"));
 }
 
 /** Parse `--candidates a,b` (a usage error, exit 2, when it names nothing). */
@@ -99,16 +115,8 @@ export function registerTrain(program: Command, ctx: CliContext): void {
     .command("train")
     .description("train the project's candidate models, cross-validate them and keep the best")
     .argument("[project]", "project folder or sluice.yaml", ".")
-    .option(
-      "--candidates <names>",
-      "train only these candidates (comma-separated names from models:)",
-      candidateList,
-    )
-    .option(
-      "--threads <n>",
-      "worker threads for search trials and folds (default: one per core)",
-      intFlag("--threads"),
-    )
+    .addOption(candidatesOption())
+    .addOption(threadsOption())
     .addHelpText(
       "after",
       `
